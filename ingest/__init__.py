@@ -1,0 +1,1 @@
+"""Ingestion: readers, segmentation, extraction, linking, and the pipeline that composes them."""

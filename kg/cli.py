@@ -1,0 +1,198 @@
+"""The `kg` command: each command opens the service, calls one function, prints (in French)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kg.service import Service
+from kg.settings import load_settings
+
+app = typer.Typer(
+    help="Graphe de connaissances des bonnes pratiques du management public local.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DataDir = typer.Option(None, "--data-dir", help="Répertoire des données (défaut : ./data ou $KG_DATA_DIR).")
+
+
+def _service(data_dir: Path | None, read_only: bool = False) -> Service:
+    return Service(load_settings(data_dir=data_dir), read_only=read_only)
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Fichiers ou dossiers à ingérer."),
+    data_dir: Path | None = DataDir,
+    force: bool = typer.Option(False, help="Ré-ingérer même les documents inchangés."),
+) -> None:
+    """Ingérer des documents (txt, md, pdf, docx, jsonl de prix) dans le graphe."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ingest.pipeline import collect_files
+
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err.print(f"[red]✗ {p} : fichier ou dossier introuvable[/red]")
+    paths = [p for p in paths if p.exists()]
+    service = _service(data_dir)
+    pipeline = service.pipeline()
+    files = collect_files(paths)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Ingestion", total=len(files))
+
+        def step(path: Path) -> None:
+            progress.update(task, description=f"Ingestion de {path.name}")
+            progress.advance(task) if progress.tasks[0].completed < len(files) else None
+
+        report = pipeline.ingest(files, progress=step, force=force)
+    table = Table(title=f"Ingestion ({report.seconds:.1f} s)")
+    for col in ("Document", "État", "Passages", "Pratiques", "Collectivités", "Outils", "Résultats"):
+        table.add_column(col)
+    labels = {"ingested": "[green]ingéré[/green]", "unchanged": "inchangé", "failed": "[red]échec[/red]"}
+    for d in report.documents:
+        table.add_row(
+            Path(d.path).name,
+            labels[d.status],
+            *(
+                str(v) if d.status == "ingested" else "–"
+                for v in (d.passages, d.practices, d.authorities, d.tools, d.outcomes)
+            ),
+        )
+    console.print(table)
+    for d in report.documents:
+        for w in d.warnings:
+            err.print(f"[yellow]⚠ {d.path} : {w}[/yellow]")
+    for d in report.failed:
+        err.print(f"[red]✗ {d.path} : {d.reason}[/red]")
+    stats = service.stats()
+    console.print(
+        f"Graphe : {stats['practices']} pratiques, {stats['authorities']} collectivités, "
+        f"{stats['tools']} outils, {stats['outcomes']} résultats, {stats['triples']} triplets."
+    )
+    service.close()
+    if report.failed or missing:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(data_dir: Path | None = DataDir, json_out: bool = typer.Option(False, "--json")) -> None:
+    """Afficher les effectifs du graphe."""
+    service = _service(data_dir)
+    s = service.stats()
+    service.close()
+    if json_out:
+        console.print_json(json.dumps(s))
+        return
+    table = Table(title="Graphe")
+    table.add_column("Élément")
+    table.add_column("Nombre", justify="right")
+    names = {
+        "documents": "Documents",
+        "practices": "Pratiques",
+        "authorities": "Collectivités et organismes",
+        "tools": "Outils",
+        "outcomes": "Résultats",
+        "passages": "Passages",
+        "triples": "Triplets",
+        "graphs": "Graphes nommés",
+    }
+    for key, label in names.items():
+        table.add_row(label, str(s[key]))
+    console.print(table)
+
+
+@app.command()
+def sparql(
+    query: str = typer.Argument(..., help="Requête SPARQL (les préfixes usuels et bp: sont déclarés)."),
+    fmt: str = typer.Option("table", "--format", help="table | json | csv"),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Interroger le graphe en SPARQL (SELECT, ASK, CONSTRUCT)."""
+    from kg.sparql import SparqlError, run_query
+
+    service = _service(data_dir)
+    try:
+        result = run_query(service, query, fmt)
+    except SparqlError as exc:
+        err.print(f"[red]✗ requête invalide : {exc}[/red]")
+        raise typer.Exit(2) from exc
+    finally:
+        service.close()
+    if isinstance(result, str):
+        sys.stdout.write(result if result.endswith("\n") else result + "\n")
+        return
+    table = Table()
+    for col in result["head"]:
+        table.add_column(col)
+    for row in result["rows"]:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+
+
+@app.command()
+def export(
+    fmt: str = typer.Option("trig", "--format", help="trig | nquads | turtle | jsonld"),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Fichier de sortie (défaut : sortie standard)."
+    ),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Exporter tout le graphe."""
+    service = _service(data_dir)
+    try:
+        data = service.store.export(fmt)
+    except ValueError as exc:
+        err.print(f"[red]✗ {exc}[/red]")
+        raise typer.Exit(2) from exc
+    finally:
+        service.close()
+    if output:
+        output.write_bytes(data)
+        err.print(f"Export écrit dans {output} ({len(data)} octets).")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def remove(
+    document: str = typer.Argument(..., help="Fichier ou identifiant du document."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Retirer un document (et tout ce qui en a été extrait) du graphe."""
+    service = _service(data_dir)
+    ok = service.pipeline().remove(document)
+    service.close()
+    if not ok:
+        err.print(f"[red]✗ document inconnu : {document}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Document retiré : {document}")
+
+
+def _csv(head: list[str], rows: list[list]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(head)
+    w.writerows([["" if v is None else v for v in r] for r in rows])
+    return buf.getvalue()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""From typed extractions to RDF: one named graph per source document."""

@@ -1,0 +1,62 @@
+"""The application core that the CLI and the HTTP API both call: open once, then plain functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from kg.namespaces import Vocab
+from kg.settings import Settings
+from kg.store import GraphStore, open_store
+
+STATS_QUERY = """
+SELECT
+  (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?practice) AS ?practices)
+  (COUNT(DISTINCT ?authority) AS ?authorities) (COUNT(DISTINCT ?tool) AS ?tools)
+  (COUNT(DISTINCT ?outcome) AS ?outcomes) (COUNT(DISTINCT ?passage) AS ?passages)
+WHERE {
+  { ?doc a bp:SourceDocument } UNION
+  { ?practice a bp:Practice } UNION
+  { ?practice2 bp:authority ?authority } UNION
+  { ?practice3 bp:tool ?tool } UNION
+  { ?outcome a bp:Outcome } UNION
+  { ?passage a bp:Passage }
+}
+"""
+
+
+@dataclass
+class Service:
+    settings: Settings
+    read_only: bool = False
+
+    @cached_property
+    def store(self) -> GraphStore:
+        return open_store(self.settings, read_only=self.read_only)
+
+    @cached_property
+    def vocab(self) -> Vocab:
+        return Vocab(self.settings.base_iri)
+
+    def pipeline(self, sinks: list | None = None):
+        from ingest.pipeline import Pipeline
+
+        return Pipeline(self.settings, self.store, sinks)
+
+    def stats(self) -> dict[str, int]:
+        row = self.store.select(self.vocab.sparql_prefixes() + STATS_QUERY)[0]
+        out = {k: int(v or 0) for k, v in row.items()}
+        out["triples"] = self.store.triple_count()
+        out["graphs"] = len(self.store.graph_names())
+        return out
+
+    def sparql_select(self, query: str) -> list[dict[str, Any]]:
+        return self.store.select(
+            self.vocab.sparql_prefixes() + query if "PREFIX" not in query.upper() else query
+        )
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+            del self.__dict__["store"]

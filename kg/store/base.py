@@ -1,0 +1,33 @@
+"""The contract every graph store meets: named graphs replaced whole, SPARQL in, plain rows out."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from rdflib import Graph
+
+
+class GraphStore(Protocol):
+    def replace_graph(self, name: str, graph: Graph) -> None:
+        """Drop the named graph and write ``graph`` in its place."""
+        ...
+
+    def drop_graph(self, name: str) -> None: ...
+
+    def graph_names(self) -> list[str]: ...
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        """Run a SELECT over the union of all graphs; values as Python str/int/float/None."""
+        ...
+
+    def ask(self, query: str) -> bool: ...
+
+    def construct(self, query: str) -> Graph: ...
+
+    def triple_count(self, graph: str | None = None) -> int: ...
+
+    def export(self, fmt: str) -> bytes:
+        """Serialise every named graph (trig, nquads) or their union (turtle, jsonld)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,130 @@
+"""Embedded Oxigraph on disk, used through pyoxigraph for speed and through rdflib (oxrdflib) for rdflib users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import term as rdfterm
+
+_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
+
+
+def to_python(term: Any) -> Any:
+    """A pyoxigraph term as a plain value: IRIs and strings as str, numbers as numbers."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        return (
+            Literal(
+                term.value,
+                datatype=URIRef(term.datatype.value) if term.datatype else None,
+                lang=term.language,
+            ).toPython()
+            if not term.language
+            else term.value
+        )
+    return term.value
+
+
+def to_rdflib(term: Any) -> rdfterm.Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdfterm.BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+class OxigraphStore:
+    def __init__(self, path: Path | None, read_only: bool = False) -> None:
+        """``path=None`` gives an in-memory store (tests of pure logic); the product always uses a path."""
+        if path is None:
+            self._store = ox.Store()
+        elif read_only:
+            self._store = ox.Store.read_only(str(path))
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path))
+        self.path = path
+
+    @property
+    def raw(self) -> ox.Store:
+        return self._store
+
+    def replace_graph(self, name: str, graph: Graph) -> None:
+        node = ox.NamedNode(name)
+        data = graph.serialize(format="nt", encoding="utf-8")
+        self._store.remove_graph(node) if self._store.contains_named_graph(node) else None
+        self._store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+        self._store.flush()
+
+    def drop_graph(self, name: str) -> None:
+        node = ox.NamedNode(name)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+            self._store.flush()
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def query(self, query: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("use_default_graph_as_union", True)
+        return self._store.query(query, **kwargs)
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        solutions = self.query(query)
+        names = [v.value for v in solutions.variables]
+        return [{n: to_python(row[n]) for n in names} for row in solutions]
+
+    def ask(self, query: str) -> bool:
+        return bool(self.query(query))
+
+    def construct(self, query: str) -> Graph:
+        g = Graph()
+        for t in self.query(query):
+            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return g
+
+    def triple_count(self, graph: str | None = None) -> int:
+        if graph:
+            q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        else:
+            q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        return int(next(iter(self._store.query(q)))["n"].value)
+
+    def rdflib_dataset(self) -> Dataset:
+        """The same data as an rdflib Dataset (oxrdflib), for rdflib serialisers and tools."""
+        import oxrdflib  # noqa: F401  (registers the "Oxigraph" rdflib store plugin)
+
+        store = oxrdflib.OxigraphStore(store=self._store)
+        return Dataset(store=store)
+
+    def export(self, fmt: str) -> bytes:
+        if fmt not in _FORMATS:
+            raise ValueError(f"format inconnu « {fmt} » (formats : {', '.join(_FORMATS)})")
+        if fmt in ("trig", "nquads"):
+            target = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS
+            return self._store.dump(format=target)
+        union = Graph()
+        for prefix, ns in _prefixes().items():
+            union.bind(prefix, ns)
+        for quad in self._store.quads_for_pattern(None, None, None, None):
+            union.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return union.serialize(format=_FORMATS[fmt], encoding="utf-8")
+
+    def close(self) -> None:
+        try:
+            self._store.flush()
+        except Exception:  # read-only stores cannot flush
+            pass
+        del self._store
+
+
+def _prefixes() -> dict[str, str]:
+    from kg.namespaces import PREFIXES
+
+    return {k: str(v) for k, v in PREFIXES.items()}

@@ -62,9 +62,7 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(
-                p for p in path.rglob("*") if p.is_file() and supported(p) and p.name != "manifest.json"
-            )
+            out += sorted(p for p in path.rglob("*") if p.is_file() and supported(p) and p.name != "manifest.json")
         else:
             out.append(path)
     return out
@@ -86,9 +84,7 @@ class Pipeline:
             from ingest.extract.practices import PracticeExtractor
 
             nlp = spacy.load(self.settings.spacy_model, disable=["ner"])
-            self._extractor = PracticeExtractor(
-                self.settings.ontology_dir, nlp, self.settings.passage_max_chars
-            )
+            self._extractor = PracticeExtractor(self.settings.ontology_dir, nlp, self.settings.passage_max_chars)
 
     def extract(self, path: Path, metadata: dict | None = None) -> Extraction:
         self.warm_up()
@@ -170,9 +166,7 @@ class Pipeline:
                 sink.write(extraction)
                 _tick(timings, type(sink).__name__, t4)
         except Exception as exc:
-            return DocumentReport(
-                str(path), "failed", f"échec de l'extraction ({exc.__class__.__name__}: {exc})"
-            )
+            return DocumentReport(str(path), "failed", f"échec de l'extraction ({exc.__class__.__name__}: {exc})")
         return DocumentReport(
             str(path),
             "ingested",

@@ -171,9 +171,7 @@ def _speaker_heading(text: str, bs: list[Block], i: int) -> _Heading | None:
         return None
     actor_text = " ; ".join(s.descriptor for s in speakers)
     title = title.replace('"', "").strip()
-    span = PracticeSpan(
-        "talk", title or f"Intervention de {speakers[0].name}", block.start, -1, actor_text, speakers
-    )
+    span = PracticeSpan("talk", title or f"Intervention de {speakers[0].name}", block.start, -1, actor_text, speakers)
     return _Heading(2, block.start, end, title or ", ".join(s.name for s in speakers), practice=span)
 
 
@@ -332,13 +330,7 @@ def _passages(
         sec, own = _innermost(sections, s, e), _owner(practices, s, e)
         if merged:
             ps, pe, psec, pown = merged[-1]
-            if (
-                psec == sec
-                and pown == own
-                and (e - ps) <= max_chars * 0.6
-                and (pe - ps) < 300
-                and (e - s) < 300
-            ):
+            if psec == sec and pown == own and (e - ps) <= max_chars * 0.6 and (pe - ps) < 300 and (e - s) < 300:
                 merged[-1] = (ps, e, sec, pown)
                 continue
         merged.append((s, e, sec, own))

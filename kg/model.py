@@ -72,9 +72,7 @@ class Organization:
 
     key: str
     label: str
-    type: (
-        str  # commune | epci | metropole | departement | region | sdis | ccas | other-public | company | ...
-    )
+    type: str  # commune | epci | metropole | departement | region | sdis | ccas | other-public | company | ...
     aliases: set[str] = field(default_factory=set)
     insee: str | None = None
     region: str | None = None

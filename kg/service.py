@@ -52,9 +52,7 @@ class Service:
         return out
 
     def sparql_select(self, query: str) -> list[dict[str, Any]]:
-        return self.store.select(
-            self.vocab.sparql_prefixes() + query if "PREFIX" not in query.upper() else query
-        )
+        return self.store.select(self.vocab.sparql_prefixes() + query if "PREFIX" not in query.upper() else query)
 
     def close(self) -> None:
         if "store" in self.__dict__:

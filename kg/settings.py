@@ -35,9 +35,7 @@ class Settings(BaseSettings):
         description="Base IRI of every entity and of the ontology namespace; the service dereferences it.",
     )
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Default corpus ingested by `make run`.")
-    ontology_dir: Path = Field(
-        PROJECT_ROOT / "ontology", description="Ontology, SKOS schemes and SHACL shapes."
-    )
+    ontology_dir: Path = Field(PROJECT_ROOT / "ontology", description="Ontology, SKOS schemes and SHACL shapes.")
     spacy_model: str = Field("fr_core_news_md", description="spaCy pipeline used for French extraction.")
     embedding_model_dir: Path | None = Field(
         None,
@@ -45,9 +43,7 @@ class Settings(BaseSettings):
         "under <data_dir>/models.",
     )
     passage_max_chars: int = Field(900, description="Passages longer than this are split at sentence ends.")
-    api_key_env: str = Field(
-        "KG_API_KEY", description="Name of the environment variable holding the API key."
-    )
+    api_key_env: str = Field("KG_API_KEY", description="Name of the environment variable holding the API key.")
     sparql_timeout_s: float = Field(10.0, description="Time limit of one SPARQL query, in seconds.")
     sparql_max_rows: int = Field(10000, description="Cap on the rows a SPARQL SELECT returns.")
 

@@ -33,23 +33,20 @@ class OrgMatch:
     insee: str | None = None
     region: str | None = None
     parent: str | None = None
+    bare: bool = False  # a gazetteer name with no trigger word ("à Pau"): linked only to known entities
 
 
 UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ"
 LOW = "a-zàâäçéèêëîïôöùûüœ"
 # Words that end a place name: they name the kind of authority, not the place.
-_STOP = (
-    r"(?!(?:Métropole|Metropole|Agglomération|Agglo|Ville|Communauté|Conseil|Département|Région|SDIS|CCAS)\b)"
-)
+_STOP = r"(?!(?:Métropole|Metropole|Agglomération|Agglo|Ville|Communauté|Conseil|Département|Région|SDIS|CCAS)\b)"
 _WORD = rf"{_STOP}[{UP}][{LOW}{UP}'’]*(?:-(?:[{LOW}]+-)*[{UP}]?[{LOW}{UP}'’]+)*"
 _LINK = r"(?:[ -](?:les|lès|le|la|sur|sous|en|de|du|des|d'|l'|aux)[ -]?)"
 PLACE = rf"{_WORD}(?:(?:{_LINK}|[ -]){_WORD})*"
 OF = r"(?:de la |du |des |de l['’]|d['’]|de |à |a )"
 _PREFIX = r"(?:(?<=\s)|(?<=^)|(?<=[(«\"'’,;:/]))"
 
-COMMUNE_RE = re.compile(
-    rf"{_PREFIX}(?:[Vv]ille|[Cc]ommune|[Mm]airie|[Cc]ité)\s+(?P<of>{OF})\s*(?P<name>{PLACE})"
-)
+COMMUNE_RE = re.compile(rf"{_PREFIX}(?:[Vv]ille|[Cc]ommune|[Mm]airie|[Cc]ité)\s+(?P<of>{OF})\s*(?P<name>{PLACE})")
 DEPT_RE = re.compile(
     rf"{_PREFIX}(?:[Cc]onseil\s+[Gg][ée]n[ée]ral|[Cc]onseil\s+[Dd][ée]partemental|[Dd][ée]partement)"
     rf"(?:\s+{OF}?\s*|\s+)(?P<name>(?:\d{{2,3}}|2[AB])\b|[{UP}][^\s,;:.()«»]*(?:[\s-]+[^\s,;:.()«»]+){{0,4}})"
@@ -122,16 +119,12 @@ def departement_match(code: str, start: int, end: int, text: str, sdis: bool = F
     d = departements()[code]
     if sdis:
         return OrgMatch(start, end, text, f"sdis/{code}", f"SDIS {d.of_name}", "sdis", region=d.region)
-    return OrgMatch(
-        start, end, text, f"departement/{code}", d.label, "departement", insee=code, region=d.region
-    )
+    return OrgMatch(start, end, text, f"departement/{code}", d.label, "departement", insee=code, region=d.region)
 
 
 def region_match(region: str, start: int, end: int, text: str) -> OrgMatch:
     current = REGIONS[region]
-    return OrgMatch(
-        start, end, text, f"region/{slugify(region)}", f"Région {region}", "region", region=current
-    )
+    return OrgMatch(start, end, text, f"region/{slugify(region)}", f"Région {region}", "region", region=current)
 
 
 class ActorRecognizer:
@@ -151,12 +144,23 @@ class ActorRecognizer:
         # Bare commune names must start with a capital in the source: checked on the folded text by
         # requiring a word boundary, and on the original by the caller's capital check below.
         self._commune_re = (
-            re.compile(
-                r"(?<![\w'])(?:" + "|".join(re.escape(n).replace("\\ ", "[ ']") for n in names) + r")(?![\w])"
-            )
+            re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(n).replace("\\ ", "[ ']") for n in names) + r")(?![\w])")
             if names
             else re.compile(r"(?!x)x")
         )
+
+    def by_key(self, key: str) -> OrgMatch | None:
+        """The entity a key names, for parents referenced by key ("departement/06")."""
+        kind, _, rest = key.partition("/")
+        if kind == "departement" and rest in departements():
+            return departement_match(rest, 0, 0, "")
+        if kind == "region":
+            region = next((r for r in REGIONS if slugify(r) == rest), None)
+            return region_match(region, 0, 0, "") if region else None
+        entity = next((e for e in self._known if e.key == key), None)
+        if entity:
+            return OrgMatch(0, 0, "", entity.key, entity.label, entity.type, parent=entity.parent)
+        return None
 
     def find(self, text: str) -> list[OrgMatch]:
         """All organisation mentions, longest first where they overlap, in text order."""
@@ -191,9 +195,7 @@ class ActorRecognizer:
             out.append(OrgMatch(m.start(), m.end(), m.group(0), key, label, "commune", insee=insee))
         for m in CCAS_RE.finditer(text):
             _, label, _ = commune(m.group("name"), m.group("of"))
-            out.append(
-                OrgMatch(m.start(), m.end(), m.group(0), f"ccas/{slugify(label)}", f"CCAS de {label}", "ccas")
-            )
+            out.append(OrgMatch(m.start(), m.end(), m.group(0), f"ccas/{slugify(label)}", f"CCAS de {label}", "ccas"))
         return out
 
     def _gazetteer_communes(self, text: str) -> list[OrgMatch]:
@@ -204,7 +206,16 @@ class ActorRecognizer:
                 continue
             key, label, insee = commune(text[m.start() : m.end()])
             out.append(
-                OrgMatch(m.start(), m.end(), text[m.start() : m.end()], key, label, "commune", insee=insee)
+                OrgMatch(
+                    m.start(),
+                    m.end(),
+                    text[m.start() : m.end()],
+                    key,
+                    label,
+                    "commune",
+                    insee=insee,
+                    bare=True,
+                )
             )
         return out
 
@@ -242,9 +253,7 @@ class ActorRecognizer:
         for rx in (METRO_AFTER_RE, METRO_BEFORE_RE):
             for m in rx.finditer(text):
                 name = m.group("name").split()[-1] if rx is METRO_AFTER_RE else m.group("name")
-                start = (
-                    m.start("name") + len(m.group("name")) - len(name) if rx is METRO_AFTER_RE else m.start()
-                )
+                start = m.start("name") + len(m.group("name")) - len(name) if rx is METRO_AFTER_RE else m.start()
                 label = f"{name} Métropole"
                 out.append(
                     OrgMatch(
@@ -264,9 +273,7 @@ class ActorRecognizer:
             kind = re.sub(r"\s+", " ", m.group("kind")).replace("’", "'")
             of = m.group("of") or ""
             label = f"Communauté {kind} {of}{m.group('name')}".replace("  ", " ")
-            out.append(
-                OrgMatch(m.start(), m.end(), m.group(0), f"epci/{slugify(m.group('name'))}", label, "epci")
-            )
+            out.append(OrgMatch(m.start(), m.end(), m.group(0), f"epci/{slugify(m.group('name'))}", label, "epci"))
         return out
 
 

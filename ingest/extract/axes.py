@@ -14,9 +14,7 @@ class AxisClassifier:
         self.concepts = load_scheme(ontology_dir / "axes.ttl")
         self._by_key = {c.key: c for c in self.concepts}
         self._label_res = {c.key: label_pattern(list(c.labels)) for c in self.concepts}
-        self._hidden_res = {
-            c.key: label_pattern(list(c.hidden) + list(c.labels)) for c in self.concepts if c.hidden
-        }
+        self._hidden_res = {c.key: label_pattern(list(c.hidden) + list(c.labels)) for c in self.concepts if c.hidden}
 
     def from_heading(self, heading: str) -> list[str]:
         """Axes named by a workshop heading ("Atelier n°3 - Des innovations comportementale et humaine")."""
@@ -43,11 +41,7 @@ class AxisClassifier:
         return self._by_key[key].label if key in self._by_key else key
 
     def classify(self, heading: str | None, text: str) -> list[str]:
-        return (
-            (self.from_heading(heading) if heading else [])
-            or self.from_text(text)
-            or ["axis/organisationnelle"]
-        )
+        return (self.from_heading(heading) if heading else []) or self.from_text(text) or ["axis/organisationnelle"]
 
 
 def concept(c: Concept) -> str:

@@ -64,7 +64,7 @@ class PracticeExtractor:
             if not actors:
                 continue
             for m in matches:
-                _add_org(orgs, m)
+                self._add_org(orgs, m)
             key = _unique(f"{document.slug}/{slugify(span.title, 60)}", used_keys)
             span_to_key[index] = key
             body = document.text[span.start : span.end]
@@ -99,14 +99,35 @@ class PracticeExtractor:
         for p in practices:
             # Overlap, not ownership: two cases told on one line (a partnership list) share that passage.
             p.passages = [q.id for q in passages if q.start < p.end and p.start < q.end]
+        mentions = self._mentions(passages, orgs, practices)
+        return Extraction(document, seg.sections, passages, practices, orgs, people, tools, mentions)
+
+    def _add_org(self, orgs: dict[str, Organization], m: OrgMatch) -> None:
+        org = orgs.get(m.key)
+        if org is None:
+            org = orgs[m.key] = Organization(m.key, m.label, m.type, insee=m.insee, region=m.region, parent=m.parent)
+            parent = self.actors.by_key(m.parent) if m.parent else None
+            if parent is not None:
+                self._add_org(orgs, parent)
+        if m.text.strip():
+            org.aliases.add(squash(m.text))
+
+    def _mentions(
+        self, passages: list[Passage], orgs: dict[str, Organization], practices: list[Practice]
+    ) -> dict[str, list[str]]:
+        """Authorities each passage names. A bare place name ("à Pau") counts only for an authority the
+        document introduces elsewhere with a trigger word or as a case's actor: a light coreference."""
+        found = {q.id: [m for m in self.actors.find(q.text) if m.type in ACTOR_TYPES] for q in passages}
+        introduced = {m.key for ms in found.values() for m in ms if not m.bare}
+        introduced |= {a for p in practices for a in p.authorities}
         mentions = {}
         for q in passages:
-            found = [m for m in self.actors.find(q.text) if m.type in ACTOR_TYPES]
-            for m in found:
-                _add_org(orgs, m)
-            if found:
-                mentions[q.id] = list(dict.fromkeys(m.key for m in found))
-        return Extraction(document, seg.sections, passages, practices, orgs, people, tools, mentions)
+            kept = [m for m in found[q.id] if not m.bare or m.key in introduced]
+            for m in kept:
+                self._add_org(orgs, m)
+            if kept:
+                mentions[q.id] = list(dict.fromkeys(m.key for m in kept))
+        return mentions
 
     def _actors(self, span: PracticeSpan) -> list[OrgMatch]:
         matches = self.actors.find(span.actor_text)
@@ -131,14 +152,12 @@ class PracticeExtractor:
                 return OrgMatch(0, len(name), name, m.key, m.label, m.type, m.insee, m.region, m.parent)
         return OrgMatch(0, len(name), name, f"{kind}/{slugify(name)}", name, kind)
 
-    def _people(
-        self, span: PracticeSpan, people: dict[str, Person], orgs: dict[str, Organization]
-    ) -> list[str]:
+    def _people(self, span: PracticeSpan, people: dict[str, Person], orgs: dict[str, Organization]) -> list[str]:
         keys = []
         for speaker in span.speakers:
             found = self.actors.find(speaker.descriptor)
             for m in found:
-                _add_org(orgs, m)
+                self._add_org(orgs, m)
             key = f"person/{slugify(speaker.name)}"
             role_label = re.split(r",|\s(?:de la|du|des|à la|au sein)\s", speaker.descriptor)[0].strip(" ,;-")
             people[key] = Person(
@@ -177,15 +196,6 @@ def _assign_passages(seg: Segmentation, span_to_key: dict[int, str]) -> list[Pas
             )
         )
     return out
-
-
-def _add_org(orgs: dict[str, Organization], m: OrgMatch) -> None:
-    org = orgs.get(m.key)
-    if org is None:
-        org = orgs[m.key] = Organization(
-            m.key, m.label, m.type, insee=m.insee, region=m.region, parent=m.parent
-        )
-    org.aliases.add(squash(m.text))
 
 
 def _unique(key: str, used: set[str]) -> str:

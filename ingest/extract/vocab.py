@@ -37,9 +37,7 @@ def load_scheme(path: Path) -> tuple[Concept, ...]:
         alts = [str(lit) for lit in g.objects(c, SKOS.altLabel) if lit.language in ("fr", None)]
         hidden = [str(lit) for lit in g.objects(c, SKOS.hiddenLabel)]
         scheme = str(next(g.objects(c, SKOS.inScheme))).removeprefix(_READ_BASE)
-        broader = tuple(
-            str(b).removeprefix(_READ_BASE).removeprefix("id/") for b in g.objects(c, SKOS.broader)
-        )
+        broader = tuple(str(b).removeprefix(_READ_BASE).removeprefix("id/") for b in g.objects(c, SKOS.broader))
         out.append(Concept(key, pref[0] if pref else key, tuple(pref + alts), tuple(hidden), scheme, broader))
     return tuple(out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,8 @@ class OxigraphStore:
         return union.serialize(format=_FORMATS[fmt], encoding="utf-8")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # read-only stores cannot flush
             self._store.flush()
-        except Exception:  # read-only stores cannot flush
-            pass
         del self._store
 
 

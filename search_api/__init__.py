@@ -1,0 +1,1 @@
+"""Search and answers over the graph: embeddings, indexes, retrieval, the HTTP API and web pages."""

@@ -1,0 +1,49 @@
+"""Fixtures named for their scenario; all of them use the real on-disk store and the real corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from kg.service import Service  # noqa: E402
+from kg.settings import PROJECT_ROOT, load_settings  # noqa: E402
+
+CORPUS = PROJECT_ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    """The warm extractor with spaCy, as the pipeline uses it."""
+    import spacy
+
+    from ingest.extract.practices import PracticeExtractor
+
+    return PracticeExtractor(PROJECT_ROOT / "ontology", spacy.load("fr_core_news_md", disable=["ner"]))
+
+
+@pytest.fixture(scope="session")
+def store_with_corpus(tmp_path_factory) -> Service:
+    """The whole default corpus ingested once into an on-disk Oxigraph store."""
+    data = tmp_path_factory.mktemp("data-corpus")
+    service = Service(load_settings(data_dir=data))
+    report = service.pipeline().ingest([CORPUS])
+    assert not report.failed, report.failed
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def empty_service(tmp_path) -> Service:
+    service = Service(load_settings(data_dir=tmp_path / "data"))
+    yield service
+    service.close()

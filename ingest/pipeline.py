@@ -69,10 +69,17 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, store: GraphStore, sinks: list[Sink] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: GraphStore,
+        sinks: list[Sink] | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.sinks = sinks or []
+        self.on_change = on_change or (lambda: None)
         self.vocab = Vocab(settings.base_iri)
         self._extractor = None
 
@@ -134,6 +141,8 @@ class Pipeline:
                 self.ingest_file(path, manifest.metadata(path) if manifest else None, force, report.timings)
             )
         report.seconds = time.perf_counter() - started
+        if any(d.status == "ingested" for d in report.documents):
+            self.on_change()
         return report
 
     def ingest_file(
@@ -187,6 +196,7 @@ class Pipeline:
         self.store.drop_graph(name)
         for sink in self.sinks:
             sink.remove(slug)
+        self.on_change()
         return True
 
 

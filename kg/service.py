@@ -39,10 +39,25 @@ class Service:
     def vocab(self) -> Vocab:
         return Vocab(self.settings.base_iri)
 
-    def pipeline(self, sinks: list | None = None):
-        from ingest.pipeline import Pipeline
+    @cached_property
+    def engine(self):
+        from search_api.engine import SearchEngine
 
-        return Pipeline(self.settings, self.store, sinks)
+        return SearchEngine(self.settings, self.store, self.vocab)
+
+    def pipeline(self, with_index: bool = True):
+        """The ingestion pipeline writing the graph and, unless told otherwise, the vector index."""
+        from ingest.pipeline import Pipeline
+        from search_api.index.sink import VectorIndexSink
+
+        sinks = [VectorIndexSink(self.engine)] if with_index else []
+        return Pipeline(self.settings, self.store, sinks, on_change=self.engine.refresh)
+
+    def search(self, query: str, k: int = 10, filters=None) -> dict:
+        return self.engine.search(query, k, filters)
+
+    def ask(self, question: str, k: int = 10, filters=None) -> dict:
+        return self.engine.ask(question, k, filters)
 
     def stats(self) -> dict[str, int]:
         row = self.store.select(self.vocab.sparql_prefixes() + STATS_QUERY)[0]
@@ -55,6 +70,7 @@ class Service:
         return self.store.select(self.vocab.sparql_prefixes() + query if "PREFIX" not in query.upper() else query)
 
     def close(self) -> None:
+        self.__dict__.pop("engine", None)
         if "store" in self.__dict__:
             self.store.close()
             del self.__dict__["store"]

@@ -13,6 +13,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from kg.service import Service  # noqa: E402
 from kg.settings import PROJECT_ROOT, load_settings  # noqa: E402
 
+# One converted embedding model for the whole run (the one `make models` prepared), not one per data dir.
+os.environ.setdefault("KG_EMBEDDING_MODEL_DIR", str(load_settings().model_dir.resolve()))
+
 CORPUS = PROJECT_ROOT / "corpus"
 
 

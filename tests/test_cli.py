@@ -22,7 +22,7 @@ def kg(service, *args):
 def test_stats_counts_the_corpus(store_with_corpus):
     service = store_with_corpus
     service.close()  # the CLI opens the same on-disk store
-    data = json.loads(kg(service, "stats", "--json").output)
+    data = json.loads(kg(service, "stats", "--json").stdout)
     assert data["documents"] == 7 and data["practices"] >= 50
 
 
@@ -31,14 +31,14 @@ QUERY = "SELECT ?label WHERE { ?o bp:organizationType ?t ; rdfs:label ?label } O
 
 def test_sparql_json_is_the_sparql_results_format(store_with_corpus):
     store_with_corpus.close()
-    out = json.loads(kg(store_with_corpus, "sparql", QUERY, "--format", "json").output)
+    out = json.loads(kg(store_with_corpus, "sparql", QUERY, "--format", "json").stdout)
     assert out["head"]["vars"] == ["label"]
     assert len(out["results"]["bindings"]) == 5
 
 
 def test_sparql_csv_and_table(store_with_corpus):
     store_with_corpus.close()
-    rows = list(csv.reader(io.StringIO(kg(store_with_corpus, "sparql", QUERY, "--format", "csv").output)))
+    rows = list(csv.reader(io.StringIO(kg(store_with_corpus, "sparql", QUERY, "--format", "csv").stdout)))
     assert rows[0] == ["label"] and len(rows) == 6
     assert "label" in kg(store_with_corpus, "sparql", QUERY).output
 

@@ -84,7 +84,7 @@ class PracticeExtractor:
             for tool in self.tools.candidates(body) if span.kind == "talk" else []:
                 tools.setdefault(tool.key, tool)
                 practice.tools.append(tool.key)
-            practice.outcomes = extract_outcomes(body, span.start)
+            practice.outcomes = extract_outcomes(document.text[span.body_from : span.end], span.body_from)
             if span.record is not None:
                 practice.award = Award(
                     "Prix TERRITORIA",

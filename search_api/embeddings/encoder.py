@@ -14,6 +14,8 @@ import os
 # Must precede any Hugging Face import: the model is local and the machine has no network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no "Loading weights" bar on every CLI call
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402

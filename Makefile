@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: models
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingestion.py
 
 clean:
 	rm -rf $(DATA) .pytest_cache

@@ -32,6 +32,10 @@ class Sink(Protocol):
 
     def remove(self, slug: str) -> None: ...
 
+    def flush(self) -> None:
+        """Finish pending work at the end of a run (the index encodes all new passages in one batch)."""
+        ...
+
 
 @dataclass
 class DocumentReport:
@@ -140,6 +144,15 @@ class Pipeline:
             report.documents.append(
                 self.ingest_file(path, manifest.metadata(path) if manifest else None, force, report.timings)
             )
+        for sink in self.sinks:
+            t = time.perf_counter()
+            try:
+                sink.flush()
+            except Exception as exc:  # the graph is written; the index is repaired from it on next load
+                for d in report.documents:
+                    if d.status == "ingested":
+                        d.warnings.append(f"index vectoriel non mis à jour ({exc.__class__.__name__}: {exc})")
+            _tick(report.timings, type(sink).__name__, t)
         report.seconds = time.perf_counter() - started
         if any(d.status == "ingested" for d in report.documents):
             self.on_change()

@@ -213,6 +213,13 @@ class DenseIndex:
         with self._lock.read():
             return set(self._by_int.values())
 
+    def vector(self, passage_id: str) -> np.ndarray:
+        """The stored vector of one passage (KeyError when absent)."""
+        if passage_id not in self:
+            raise KeyError(passage_id)
+        with self._lock.read():
+            return self._index.reconstruct(passage_int_id(passage_id))
+
     def add(self, ids: list[str], vectors: np.ndarray) -> None:
         """Index ``vectors[i]`` under ``ids[i]``, replacing any vector already stored for that id.
 

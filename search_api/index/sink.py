@@ -1,4 +1,8 @@
-"""Keeps the vector index in step with the graph, document by document (no full rebuild)."""
+"""Keeps the vector index in step with the graph, document by document (no full rebuild).
+
+Passages are collected as documents are ingested and encoded together when the run ends (``flush``):
+one large batch encodes faster than one batch per document.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ class VectorIndexSink:
 
     def __init__(self, engine) -> None:
         self.engine = engine
+        self._pending: dict[str, tuple[list[str], list[str]]] = {}
 
     def write(self, extraction: Extraction) -> None:
         x = extraction
@@ -27,13 +32,24 @@ class VectorIndexSink:
             context = [titles[k] for k in keys] or ([sections[q.section]] if q.section else [])
             ids.append(q.id)
             texts.append(index_text(q.text, context, [a for k in keys for a in authorities[k]]))
+        self._pending[x.document.slug] = (ids, texts)
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
         index = self.engine.dense_raw()
-        index.remove_prefix(f"{x.document.slug}/")
+        ids = [i for batch, _ in self._pending.values() for i in batch]
+        texts = [t for _, batch in self._pending.values() for t in batch]
+        vectors = self.engine.encoder.encode_passages(texts, show_progress=len(texts) > 50) if texts else None
+        for slug in self._pending:
+            index.remove_prefix(f"{slug}/")
         if ids:
-            index.add(ids, self.engine.encoder.encode_passages(texts, show_progress=len(ids) > 50))
+            index.add(ids, vectors)
         index.save()
+        self._pending.clear()
 
     def remove(self, slug: str) -> None:
+        self._pending.pop(slug, None)
         index = self.engine.dense_raw()
         index.remove_prefix(f"{slug}/")
         index.save()

@@ -1,6 +1,6 @@
 """Ingestion of the default corpus: total time, where it goes, and the overhead over raw model encoding.
 
-Usage: python bench/ingest.py [--no-index]
+Usage: python bench/ingestion.py [--no-index]
 Model preparation is excluded (the converted model is made once beforehand, as `make run` does);
 spaCy and embedding-model loading are reported apart.
 """
@@ -39,7 +39,8 @@ def main(with_index: bool = True) -> None:
         for step, seconds in sorted(report.timings.items(), key=lambda kv: -kv[1]):
             print(f"  {step:<18} {seconds:6.2f} s")
         if with_index:
-            texts = [p.text for p in service.engine.catalog.passages.values()]
+            catalog = service.engine.catalog
+            texts = [catalog.index_text(p) for p in catalog.passages.values()]  # exactly what the sink encodes
             t2 = time.perf_counter()
             service.engine.encoder.encode_passages(texts)
             raw = time.perf_counter() - t2

@@ -14,7 +14,8 @@ from kg.text import fold
 from search_api.catalog import Catalog, PracticeView
 
 RRF_K = 60
-MENTION_WEIGHT = 0.5
+MENTION_WEIGHT = 0.7
+OUTSIDE_CASE_MENTION_WEIGHT = 0.75
 # Fused RRF scores are nearly flat (1/61 … 1/160): before lifting them to practices and authorities they
 # are re-expressed by rank, steeply (1/(rank + SHARPNESS)), so that one passage at the top outweighs
 # several mediocre ones.
@@ -105,7 +106,8 @@ def rank_practices(scores: dict[str, float], catalog: Catalog, filters: Filters)
 TYPE_WORDS = {
     "metropole": r"m[eé]tropoles?|metropolis|metropolitan",
     "commune": r"communes?|villes?|municipalit[eé]s?|mairies?|cit(?:y|ies)|towns?|municipal",
-    "departement": r"d[eé]partements?|departments?|conseils? (?:g[eé]n[eé]raux|g[eé]n[eé]ral|d[eé]partementa(?:l|ux))",
+    "departement": r"d[eé]partements?|departments?|count(?:y|ies)|conseils? (?:g[eé]n[eé]raux|g[eé]n[eé]ral"
+    r"|d[eé]partementa(?:l|ux))",
     "region": r"r[eé]gions?|regional|r[eé]gionaux|conseils? r[eé]gionaux",
     "sdis": r"sdis|pompiers|fire (?:and rescue )?services?",
     "epci": r"intercommunalit[eé]s?|epci|agglom[eé]rations?|communaut[eé]s? de communes|inter-?municipal",
@@ -142,7 +144,7 @@ def rank_authorities(
         if not filters.active():
             # In a passage that tells no authority's case (an academic's talk, an opening speech), the
             # authorities it names are its subject; inside a case, they are side remarks.
-            weight = MENTION_WEIGHT if passage.practices else 1.0
+            weight = MENTION_WEIGHT if passage.practices else OUTSIDE_CASE_MENTION_WEIGHT
             for org in set(passage.mentions) - actors:
                 contributions[org].append(score * weight)
                 passages[org][pid] = score * weight

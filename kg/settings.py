@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -46,6 +46,28 @@ class Settings(BaseSettings):
     api_key_env: str = Field("KG_API_KEY", description="Name of the environment variable holding the API key.")
     sparql_timeout_s: float = Field(10.0, description="Time limit of one SPARQL query, in seconds.")
     sparql_max_rows: int = Field(10000, description="Cap on the rows a SPARQL SELECT returns.")
+    sparql_workers: int = Field(2, description="Worker processes evaluating SPARQL queries (killed at the limit).")
+    sparql_update: Literal["admin", "disabled"] = Field(
+        "admin", description="SPARQL Update: allowed with the admin key, or disabled altogether."
+    )
+    sparql_allow_service: bool = Field(
+        False, description="Allow federated SERVICE queries (the server then makes outbound requests)."
+    )
+    admin_key_env: str = Field("KG_ADMIN_KEY", description="Name of the environment variable holding the admin key.")
+    max_upload_mb: int = Field(20, description="Largest upload accepted by POST /api/ingest, in megabytes.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (none by default).")
+    store: Literal["oxigraph", "remote"] = Field(
+        "oxigraph",
+        description="Graph store: the embedded Oxigraph under <data_dir>/store, or a remote SPARQL 1.1 endpoint.",
+    )
+    remote_query_url: str | None = Field(None, description="SPARQL 1.1 query endpoint of the remote store.")
+    remote_update_url: str | None = Field(None, description="SPARQL 1.1 update endpoint of the remote store.")
+    remote_store_url: str | None = Field(
+        None,
+        description="Optional Graph Store HTTP Protocol endpoint of the remote store (e.g. oxigraph's /store): "
+        "graphs are then replaced atomically by PUT and exported by GET.",
+    )
+    remote_timeout_s: float = Field(30.0, description="Time limit of one HTTP request to the remote store, in seconds.")
 
     @classmethod
     def settings_customise_sources(

@@ -50,3 +50,23 @@ def empty_service(tmp_path) -> Service:
     service = Service(load_settings(data_dir=tmp_path / "data"))
     yield service
     service.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_data_copy(store_with_corpus, tmp_path_factory):
+    """A copy of the ingested corpus data dir (graph + index), for a server process to own."""
+    import shutil
+
+    store_with_corpus.close()
+    target = tmp_path_factory.mktemp("served") / "data"
+    shutil.copytree(store_with_corpus.settings.data_dir, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def api_server(corpus_data_copy):
+    """A real `kg serve` over the corpus on a loopback port (2 s SPARQL limit, 200-row cap)."""
+    from tests.servers import live_server
+
+    with live_server(corpus_data_copy, sparql_timeout_s="2", sparql_max_rows="200") as url:
+        yield url

@@ -16,6 +16,17 @@ class GraphStore(Protocol):
 
     def graph_names(self) -> list[str]: ...
 
+    def query(self, query: str) -> Any:
+        """Run any query over the union of all graphs; pyoxigraph results (QuerySolutions, QueryBoolean or an
+        iterable of Triple), so callers serialise them the same way whichever store answered."""
+        ...
+
+    def query_raw(self, query: str, accept: str) -> tuple[str, bytes]:
+        """Run any query and return (content type, body) negotiated from ``accept``, as a SPARQL endpoint would:
+        SPARQL results JSON/XML/CSV/TSV for SELECT and ASK; N-Triples, Turtle, RDF/XML or JSON-LD for graphs.
+        ValueError when no offered format is acceptable, SyntaxError for a malformed query."""
+        ...
+
     def select(self, query: str) -> list[dict[str, Any]]:
         """Run a SELECT over the union of all graphs; values as Python str/int/float/None."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,15 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib import term as rdfterm
 
 _FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
+
+# What query_raw can answer, the first of each list being the default for ``*/*``.
+_RESULTS_FORMATS = [
+    ox.QueryResultsFormat.JSON,
+    ox.QueryResultsFormat.XML,
+    ox.QueryResultsFormat.CSV,
+    ox.QueryResultsFormat.TSV,
+]
+_GRAPH_FORMATS = [ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD]
 
 
 def to_python(term: Any) -> Any:
@@ -76,6 +86,20 @@ class OxigraphStore:
         kwargs.setdefault("use_default_graph_as_union", True)
         return self._store.query(query, **kwargs)
 
+    def query_raw(self, query: str, accept: str) -> tuple[str, bytes]:
+        """Run a query and serialise its result as the ``Accept`` header asks, like a SPARQL endpoint would."""
+        result = self.query(query)
+        if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+            fmt = negotiate(accept, _RESULTS_FORMATS, ox.QueryResultsFormat.from_media_type)
+        else:
+            fmt = negotiate(accept, _GRAPH_FORMATS, ox.RdfFormat.from_media_type)
+        return fmt.media_type, result.serialize(format=fmt)
+
+    def update(self, update: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update (transactional in Oxigraph) and make it visible to read-only openers."""
+        self._store.update(update, base_iri=base_iri)
+        self._store.flush()
+
     def select(self, query: str) -> list[dict[str, Any]]:
         solutions = self.query(query)
         names = [v.value for v in solutions.variables]
@@ -121,6 +145,36 @@ class OxigraphStore:
         with contextlib.suppress(Exception):  # read-only stores cannot flush
             self._store.flush()
         del self._store
+
+
+def negotiate(accept: str, offered: list[Any], lookup: Callable[[str], Any]) -> Any:
+    """The offered format the ``Accept`` header prefers (q-values, wildcards); ValueError when none fits (HTTP 406)."""
+    if not accept.strip():
+        return offered[0]
+    wanted: list[tuple[float, int, str]] = []
+    for i, part in enumerate(accept.split(",")):
+        media, *params = (x.strip() for x in part.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media and q > 0:
+            wanted.append((-q, i, media.lower()))
+    for _, _, media in sorted(wanted):
+        if media == "*/*":
+            return offered[0]
+        if media.endswith("/*"):
+            match = next((f for f in offered if f.media_type.startswith(media[:-1])), None)
+        else:
+            match = lookup(media)
+        if match in offered:
+            return match
+    names = ", ".join(f.media_type for f in offered)
+    raise ValueError(f"aucun format accepté parmi « {accept} » (formats : {names})")
 
 
 def _prefixes() -> dict[str, str]:

@@ -1,4 +1,6 @@
 # Two commands for a fresh machine: `make run` (set up, prepare models, ingest corpus/, serve) and `make test`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,6 +31,7 @@ ingest: models
 
 run: ingest
 	$(BIN)/kg stats
+	$(BIN)/kg serve --host $(HOST) --port $(PORT)
 
 test: models
 	$(BIN)/python -m pytest -q
@@ -38,6 +41,8 @@ lint: setup
 
 bench: models
 	$(BIN)/python bench/ingestion.py
+	$(BIN)/python bench/authority_extraction.py
+	$(BIN)/python bench/search_latency.py
 
 clean:
 	rm -rf $(DATA) .pytest_cache

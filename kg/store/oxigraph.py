@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,7 @@ class OxigraphStore:
         import oxrdflib  # noqa: F401  (registers the "Oxigraph" rdflib store plugin)
 
         store = oxrdflib.OxigraphStore(store=self._store)
+        self._shared = True
         return Dataset(store=store)
 
     def export(self, fmt: str) -> bytes:
@@ -145,6 +147,10 @@ class OxigraphStore:
         with contextlib.suppress(Exception):  # read-only stores cannot flush
             self._store.flush()
         del self._store
+        if getattr(self, "_shared", False):
+            # rdflib Datasets are reference cycles: collect the dropped ones now, or their pyoxigraph Store keeps
+            # the on-disk lock and the next process (the CLI, a reader) cannot open the store.
+            gc.collect()
 
 
 def negotiate(accept: str, offered: list[Any], lookup: Callable[[str], Any]) -> Any:

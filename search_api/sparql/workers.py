@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing as mp
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,14 @@ class Job:
     max_rows: int = 10000
 
 
+_OPEN_ATTEMPTS = 8
+
+
+def _is_vanished_file(exc: Exception) -> bool:
+    """A RocksDB read-only opener racing the writer's compaction (SST listed in the manifest, then deleted)."""
+    return "No such file or directory" in str(exc)
+
+
 def _worker_main(conn, store_path: str) -> None:
     import pyoxigraph as ox
 
@@ -54,8 +63,6 @@ def _worker_main(conn, store_path: str) -> None:
         except EOFError:
             return
         try:
-            if store is None or job.generation != generation:
-                store, generation = ox.Store.read_only(store_path), job.generation
             kwargs = {"base_iri": job.base_iri}
             if job.default_graphs:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
@@ -63,8 +70,19 @@ def _worker_main(conn, store_path: str) -> None:
                 kwargs["use_default_graph_as_union"] = True
             if job.named_graphs:
                 kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-            result = store.query(job.query, **kwargs)
-            conn.send(("ok", *serialize(result, list(job.accept), job.max_rows)))
+            for attempt in range(_OPEN_ATTEMPTS):
+                try:
+                    if store is None or job.generation != generation:
+                        store, generation = ox.Store.read_only(store_path), job.generation
+                    answer = serialize(store.query(job.query, **kwargs), list(job.accept), job.max_rows)
+                    break
+                except (OSError, RuntimeError) as exc:
+                    # The writer's background compaction deleted a file this reader was about to open: reopen.
+                    if not _is_vanished_file(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                        raise
+                    store, generation = None, None
+                    time.sleep(0.01 * (attempt + 1))
+            conn.send(("ok", *answer))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
         except NotAcceptable as exc:

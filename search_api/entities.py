@@ -44,7 +44,8 @@ def practice_detail(service: Service, key: str) -> dict:
         p
         + f"""
         SELECT ?prize (STR(?y) AS ?year) ?category ?medal WHERE {{ <{iri}> bp:award ?a . ?a bp:prize ?prize .
-          OPTIONAL {{ ?a bp:awardYear ?y }} OPTIONAL {{ ?a bp:category ?category }} OPTIONAL {{ ?a bp:medal ?medal }} }}"""
+          OPTIONAL {{ ?a bp:awardYear ?y }} OPTIONAL {{ ?a bp:category ?category }}
+          OPTIONAL {{ ?a bp:medal ?medal }} }}"""
     )
     out["award"] = award[0] if award else None
     return out

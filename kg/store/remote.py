@@ -82,6 +82,10 @@ class RemoteSparqlStore:
         headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
         self._send("POST", self.update_url, content=update.encode("utf-8"), headers=headers)
 
+    def update(self, update: str, base_iri: str | None = None) -> None:
+        """A SPARQL Update, passed through (the base IRI, if any, as a BASE declaration)."""
+        self._update(f"BASE <{base_iri}>\n{update}" if base_iri else update)
+
     def _check_writable(self) -> None:
         if self.read_only:
             raise OSError("store distant ouvert en lecture seule")

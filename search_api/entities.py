@@ -5,6 +5,7 @@ Plain functions over the service: the API routes and (later) the web pages call 
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.service import Service
@@ -134,6 +135,10 @@ def scheme_counts(service: Service, schemes: list[str], link: str) -> list[dict]
 
 def describe(service: Service, iri: str) -> Graph:
     """The statements about an entity (as subject, and as object of others), for dereferencing."""
+    try:
+        ox.NamedNode(iri)  # a key that makes no valid IRI (space, quote, '>'…) names no entity: keep it out of SPARQL
+    except ValueError as exc:
+        raise NotFound(iri) from exc
     g = service.store.construct(
         f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}"
     )

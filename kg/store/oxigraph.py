@@ -12,6 +12,8 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib import term as rdfterm
 
+from kg.sparql_text import has_dataset_clause
+
 _FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
 
 # What query_raw can answer, the first of each list being the default for ``*/*``.
@@ -84,7 +86,8 @@ class OxigraphStore:
         return sorted(g.value for g in self._store.named_graphs())
 
     def query(self, query: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("use_default_graph_as_union", True)
+        # Union of all graphs as the default graph, unless the query names its own dataset (FROM).
+        kwargs.setdefault("use_default_graph_as_union", not has_dataset_clause(query))
         return self._store.query(query, **kwargs)
 
     def query_raw(self, query: str, accept: str) -> tuple[str, bytes]:

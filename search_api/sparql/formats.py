@@ -98,6 +98,13 @@ def _xml_term(t) -> str:
     return f"<literal>{escape(t.value)}</literal>"
 
 
+def _csv_term(t) -> str:
+    """CSV gives plain values, but blank nodes keep their ``_:`` form (SPARQL 1.1 CSV/TSV results, §2.3)."""
+    if t is None:
+        return ""
+    return f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value
+
+
 def serialize_solutions(solutions, fmt: str, max_rows: int) -> tuple[bytes, bool]:
     """(body, truncated)."""
     names = [v.value for v in solutions.variables]
@@ -128,7 +135,7 @@ def serialize_solutions(solutions, fmt: str, max_rows: int) -> tuple[bytes, bool
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(names)
-        w.writerows([["" if t is None else t.value for t in r] for r in rows])
+        w.writerows([[_csv_term(t) for t in r] for r in rows])
         return buf.getvalue().encode(), truncated
     lines = ["\t".join(f"?{n}" for n in names)]
     lines += ["\t".join("" if t is None else str(t) for t in r) for r in rows]

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from kg.sparql_text import has_dataset_clause, masked, uses_service  # noqa: F401  (re-exported)
+
 
 class ProtocolError(Exception):
     def __init__(self, status: int, message: str) -> None:
@@ -81,20 +83,6 @@ def parse(method: str, url_query: str, content_type: str | None, body: bytes) ->
         params.get("using-graph-uri", []),
         params.get("using-named-graph-uri", []),
     )
-
-
-_MASK = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-
-
-def masked(text: str) -> str:
-    """The text with strings, IRIs and comments blanked out (same length): keywords can be searched safely."""
-    return _MASK.sub(lambda m: " " * len(m.group(0)), text)
-
-
-def uses_service(query: str) -> bool:
-    return re.search(r"\bSERVICE\b", masked(query), re.I) is not None
 
 
 def apply_using(update: str, using: list[str], using_named: list[str]) -> str:

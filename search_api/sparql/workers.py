@@ -55,6 +55,7 @@ def _worker_main(conn, store_path: str) -> None:
     import pyoxigraph as ox
 
     from search_api.sparql.formats import NotAcceptable, serialize
+    from search_api.sparql.protocol import has_dataset_clause
 
     store, generation = None, None
     while True:
@@ -64,12 +65,13 @@ def _worker_main(conn, store_path: str) -> None:
             return
         try:
             kwargs = {"base_iri": job.base_iri}
-            if job.default_graphs:
+            if job.default_graphs or job.named_graphs:
+                # The protocol's dataset replaces the query's FROM / FROM NAMED as a whole (SPARQL 1.1 Protocol
+                # §2.1.4): a graph list it leaves out is empty.
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-            else:
-                kwargs["use_default_graph_as_union"] = True
-            if job.named_graphs:
                 kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+            elif not has_dataset_clause(job.query):  # the union would override the query's own FROM
+                kwargs["use_default_graph_as_union"] = True
             for attempt in range(_OPEN_ATTEMPTS):
                 try:
                     if store is None or job.generation != generation:

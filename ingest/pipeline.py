@@ -1,7 +1,8 @@
 """The ingestion pipeline: files → Document → Extraction → named graph (+ any other sink, e.g. the index).
 
 One function composes the steps; each step is a pure function or a warm component. A file that fails
-is reported with its reason and leaves the store untouched for that file; the others still ingest.
+is reported with its reason and leaves the store untouched for that file; the others still ingest. After
+the files, the links across documents (``<graph/links>``) are recomputed over the whole store.
 """
 
 from __future__ import annotations
@@ -153,10 +154,19 @@ class Pipeline:
                     if d.status == "ingested":
                         d.warnings.append(f"index vectoriel non mis à jour ({exc.__class__.__name__}: {exc})")
             _tick(report.timings, type(sink).__name__, t)
+        t = time.perf_counter()
+        links_changed = self.relink()
+        _tick(report.timings, "links", t)
         report.seconds = time.perf_counter() - started
-        if any(d.status == "ingested" for d in report.documents):
+        if links_changed or any(d.status == "ingested" for d in report.documents):
             self.on_change()
         return report
+
+    def relink(self) -> bool:
+        """Recompute the links across documents (``<graph/links>``); True when they changed."""
+        from ingest.link.same_practice import relink
+
+        return relink(self.store, self.vocab)
 
     def ingest_file(
         self, path: Path, metadata: dict | None, force: bool = False, timings: dict[str, float] | None = None
@@ -209,6 +219,7 @@ class Pipeline:
         self.store.drop_graph(name)
         for sink in self.sinks:
             sink.remove(slug)
+        self.relink()
         self.on_change()
         return True
 

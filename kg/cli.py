@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -30,13 +31,19 @@ def _service(data_dir: Path | None, read_only: bool = False) -> Service:
     return Service(load_settings(data_dir=data_dir), read_only=read_only)
 
 
+def _reading_service(data_dir: Path | None) -> Service:
+    """Read-only when the store exists, so that a jury can compare entries while `kg serve` runs."""
+    settings = load_settings(data_dir=data_dir)
+    return Service(settings, read_only=settings.store == "oxigraph" and settings.store_dir.is_dir())
+
+
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Fichiers ou dossiers à ingérer."),
     data_dir: Path | None = DataDir,
     force: bool = typer.Option(False, help="Ré-ingérer même les documents inchangés."),
 ) -> None:
-    """Ingérer des documents (txt, md, pdf, docx, jsonl de prix) dans le graphe."""
+    """Ingérer des documents (txt, md, pdf, docx) et des fichiers de prix (yaml, json, md, jsonl, csv)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ingest.pipeline import collect_files
@@ -285,6 +292,170 @@ def eval_questions(
         console.print(table)
 
 
+KindOpt = typer.Option(None, "--kind", help="award (entrées de prix) ou case (cas de séminaire).")
+BeforeOpt = typer.Option(None, "--before", help="Seulement les entrées des années antérieures.")
+ExcludeAuthorityOpt = typer.Option(False, "--exclude-authority", help="Exclure la collectivité de l'entrée.")
+
+
+def _similar_options(k: int, before: int | None, exclude_authority: bool, kind: str | None):
+    from search_api.similar import SimilarOptions
+
+    if kind not in (None, "award", "case"):
+        err.print(f"[red]✗ --kind : « award » ou « case » attendu, pas « {kind} »[/red]")
+        raise typer.Exit(2)
+    return SimilarOptions(k=k, before=before, exclude_authority=exclude_authority, kind=kind)
+
+
+def _read_entries(paths: list[Path]):
+    """New entries from award files (any format); problems are printed, valid entries kept."""
+    from ingest.awards.files import award_files, read_award_file
+    from search_api.jury_report import NewEntry
+
+    entries, problems = [], []
+    for path in award_files(paths):
+        result = read_award_file(path)
+        for p in result.problems:
+            (err.print(f"[red]✗ {p}[/red]") if p.fatal else err.print(f"[yellow]⚠ {p}[/yellow]"))
+            if p.fatal:
+                problems.append(str(p))
+        entries += [NewEntry(e.entry, path.name, len(entries) + n) for n, e in enumerate(result.entries, start=1)]
+    return entries, problems
+
+
+@app.command()
+def similar(
+    entry_file: Path = typer.Argument(..., help="Fichier d'une entrée de prix (YAML, JSON, Markdown, JSONL, CSV)."),
+    k: int = typer.Option(5, "--k", min=1, max=50, help="Nombre d'entrées proches."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    before: int | None = BeforeOpt,
+    exclude_authority: bool = ExcludeAuthorityOpt,
+    kind: str | None = KindOpt,
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Trouver les entrées passées et les cas les plus proches d'une entrée de prix (sans l'ingérer)."""
+    options = _similar_options(k, before, exclude_authority, kind)
+    entries, _ = _read_entries([entry_file])
+    if not entries:
+        err.print(f"[red]✗ {entry_file} : aucune entrée valide[/red]")
+        raise typer.Exit(2)
+    if len(entries) > 1:
+        err.print(
+            f"[yellow]⚠ {len(entries)} entrées dans {entry_file.name} : seule la première est comparée "
+            "(kg jury-report traite un lot)[/yellow]"
+        )
+    service = _reading_service(data_dir)
+    result = service.similar(entries[0].entry, options)
+    service.close()
+    if json_out:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    if result["near_duplicate"]:
+        console.print(f"[bold red]Doublon probable :[/bold red] {result['near_duplicate']['title']}")
+    if not result["matches"]:
+        console.print("Aucune entrée passée ne correspond.")
+    for n, m in enumerate(result["matches"], start=1):
+        year = f", {m['year']}" if m["year"] else ""
+        kind_label = "prix" if m["kind"] == "award" else "cas"
+        console.print(
+            f"[bold]{n}. {m['title']}[/bold] — {m['authority']}{year} [dim]({kind_label}, {m['score']:.3f})[/dim]"
+        )
+        console.print(f"   {m['why']}")
+
+
+@app.command("jury-report")
+def jury_report(
+    entries_paths: list[Path] = typer.Argument(..., metavar="NEW_ENTRIES", help="Fichiers ou dossiers d'entrées."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Fichier du rapport (défaut : sortie standard)."),
+    fmt: str | None = typer.Option(None, "--format", help="html | csv (défaut : d'après --out, sinon html)."),
+    k: int = typer.Option(5, "--k", min=1, max=50, help="Entrées proches par entrée."),
+    before: int | None = BeforeOpt,
+    exclude_authority: bool = ExcludeAuthorityOpt,
+    kind: str | None = KindOpt,
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Rapport de session de jury : pour chaque nouvelle entrée, les plus proches, doublons en tête."""
+    from datetime import datetime
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from search_api.jury_report import build_reports, render_csv, render_html
+
+    fmt = fmt or ("csv" if out and out.suffix.lower() == ".csv" else "html")
+    if fmt not in ("html", "csv"):
+        err.print(f"[red]✗ --format : html ou csv attendu, pas « {fmt} »[/red]")
+        raise typer.Exit(2)
+    options = _similar_options(k, before, exclude_authority, kind)
+    entries, problems = _read_entries(entries_paths)
+    if not entries:
+        err.print("[red]✗ aucune entrée valide à examiner[/red]")
+        raise typer.Exit(2)
+    service = _reading_service(data_dir)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as progress:
+        task = progress.add_task("Comparaison des entrées", total=len(entries))
+        reports = build_reports(lambda e: service.similar(e, options), entries, progress=lambda: progress.advance(task))
+    service.close()
+    if fmt == "csv":
+        text = render_csv(reports)
+    else:
+        line = _options_line(options)
+        text = render_html(reports, datetime.now(), line, problems)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        dups = sum(1 for r in reports if r.duplicate)
+        err.print(f"Rapport écrit dans {out} ({len(reports)} entrées, {dups} doublon(s) probable(s)).")
+    else:
+        sys.stdout.write(text)
+
+
+def _options_line(options) -> str:
+    parts = [f"{options.k} entrées proches par entrée"]
+    if options.before:
+        parts.append(f"antérieures à {options.before}")
+    if options.exclude_authority:
+        parts.append("collectivité de l'entrée exclue")
+    if options.kind:
+        parts.append("prix seulement" if options.kind == "award" else "cas de séminaire seulement")
+    return " · ".join(parts)
+
+
+@app.command("eval-similar")
+def eval_similar(
+    pairs: Path = typer.Argument(..., exists=True, dir_okay=False, help="Paires (JSON Lines : query, expected)."),
+    json_out: bool = typer.Option(False, "--json"),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Évaluer la recherche d'entrées similaires : Recall@1, Recall@5 (et MRR) sur des paires connues."""
+    from search_api.similar import SimilarOptions
+    from search_api.similar_evaluation import evaluate, load_pairs
+
+    try:
+        items = load_pairs(pairs)
+    except ValueError as exc:
+        err.print(f"[red]✗ {exc}[/red]")
+        raise typer.Exit(2) from exc
+    for pair in items:
+        for warning in pair.warnings:
+            err.print(f"[yellow]⚠ {pairs.name}, ligne {pair.line} : {warning}[/yellow]")
+    service = _reading_service(data_dir)
+    result = evaluate(lambda e: service.similar(e, SimilarOptions(k=5)), items)
+    service.close()
+    if json_out:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"Entrées similaires ({result['n']} paires)")
+    for col in ("R@1", "R@5", "MRR"):
+        table.add_column(col, justify="right")
+    table.add_row(*(f"{result[x]:.3f}" for x in ("recall@1", "recall@5", "mrr")))
+    console.print(table)
+    for miss in result["misses"]:
+        rank = f"rang {miss['rank']}" if miss["rank"] else "absente du top 5"
+        console.print(
+            f"[dim]ligne {miss['line']} : « {miss['query']} » → attendue {rank} ; 1re : « {miss['first']} »[/dim]"
+        )
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Adresse d'écoute."),
@@ -292,6 +463,10 @@ def serve(
     data_dir: Path | None = DataDir,
 ) -> None:
     """Servir l'API JSON, le point d'accès SPARQL et les IRI des entités."""
+    # One thread per request for torch and faiss: requests run in a thread pool, and OpenMP pools per
+    # thread on 2 cores fight each other (search went from ~25 ms to 50–650 ms). Set before they load.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
     import uvicorn
 
     from search_api.app import create_app

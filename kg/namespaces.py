@@ -41,6 +41,11 @@ class Vocab:
     def ontology_graph(self) -> str:
         return f"{self.base}graph/ontology"
 
+    @property
+    def links_graph(self) -> str:
+        """Links computed across documents after each ingestion run (``bp:samePracticeAs``)."""
+        return f"{self.base}graph/links"
+
     def key_of(self, iri: str) -> str | None:
         prefix = self.base + "id/"
         return iri[len(prefix) :] if iri.startswith(prefix) else None

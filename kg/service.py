@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.namespaces import Vocab
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
+
+if TYPE_CHECKING:
+    from ingest.awards.model import AwardEntry
+    from search_api.similar import SimilarOptions
 
 STATS_QUERY = """
 SELECT
@@ -52,6 +56,19 @@ class Service:
 
         sinks = [VectorIndexSink(self.engine)] if with_index else []
         return Pipeline(self.settings, self.store, sinks, on_change=self.engine.refresh)
+
+    @cached_property
+    def entry_extractor(self):
+        """The ingestion extractor without spaCy (award entries need none): profiles new entries."""
+        from ingest.extract.practices import PracticeExtractor
+
+        return PracticeExtractor(self.settings.ontology_dir, None, self.settings.passage_max_chars)
+
+    def similar(self, entry: AwardEntry, options: SimilarOptions | None = None) -> dict:
+        """Past award entries and seminar cases closest to a new entry (not ingested), duplicates flagged."""
+        from search_api.similar import find_similar
+
+        return find_similar(self.engine, self.entry_extractor, entry, options)
 
     def search(self, query: str, k: int = 10, filters=None) -> dict:
         return self.engine.search(query, k, filters)

@@ -45,6 +45,16 @@ class PracticeView:
     passages: list[str] = field(default_factory=list)
     years: set[int] = field(default_factory=set)
     kind: str = "case"  # case | award
+    award: AwardView | None = None
+    description: str | None = None
+    same_as: set[str] = field(default_factory=set)  # practices told elsewhere (bp:samePracticeAs)
+
+
+@dataclass(frozen=True)
+class AwardView:
+    year: int | None = None
+    category: str | None = None
+    medal: str | None = None
 
 
 @dataclass
@@ -175,9 +185,32 @@ def load_catalog(store: GraphStore, vocab: Vocab) -> Catalog:
     ):
         if r["p"] in practices and r["year"][:4].isdigit():
             practices[r["p"]].years.add(int(r["year"][:4]))
+    _load_awards_and_links(store, p, practices)
     for pr in practices.values():
         doc = documents.get(pr.document)
         if not pr.years and doc and doc.date:
             pr.years.add(int(doc.date[:4]))
         pr.passages.sort()
     return Catalog(passages, practices, organizations, documents)
+
+
+def _load_awards_and_links(store: GraphStore, prefixes: str, practices: dict[str, PracticeView]) -> None:
+    """Award facts, descriptions and same-practice links: what similar-entry scoring and its report show."""
+    for r in store.select(
+        prefixes
+        + """
+            SELECT ?p (SAMPLE(STR(?y)) AS ?year) (SAMPLE(?c) AS ?category) (SAMPLE(?m) AS ?medal) WHERE {
+              ?p bp:award ?aw . OPTIONAL { ?aw bp:awardYear ?y } OPTIONAL { ?aw bp:category ?c }
+              OPTIONAL { ?aw bp:medal ?m } } GROUP BY ?p"""
+    ):
+        if r["p"] in practices:
+            year = r.get("year")
+            practices[r["p"]].award = AwardView(
+                int(year[:4]) if year and year[:4].isdigit() else None, r.get("category"), r.get("medal")
+            )
+    for r in store.select(prefixes + "SELECT ?p ?d WHERE { ?p a bp:Practice ; dcterms:description ?d }"):
+        if r["p"] in practices:
+            practices[r["p"]].description = r["d"]
+    for r in store.select(prefixes + "SELECT DISTINCT ?a ?b WHERE { ?a bp:samePracticeAs ?b }"):
+        if r["a"] in practices and r["b"] in practices and r["a"] != r["b"]:
+            practices[r["a"]].same_as.add(r["b"])

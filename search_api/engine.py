@@ -79,6 +79,13 @@ class SearchEngine:
             self.repaired = {"missing": len(missing), "extra": len(extra), "reason": index.rebuilt_reason}
         return index
 
+    @cached_property
+    def similarity_space(self):
+        """Practices as vectors and weighted words, for similar-entry scoring (derived, never persisted)."""
+        from search_api.similarity_space import SimilaritySpace
+
+        return SimilaritySpace.build(self.catalog, self.dense, self.encoder)
+
     def dense_raw(self):
         """The vector index as stored, without reconciling (the ingestion sink updates it itself)."""
         if "dense" in self.__dict__:
@@ -96,7 +103,7 @@ class SearchEngine:
 
     def refresh(self) -> None:
         """Forget the projection of the graph after an ingestion (indexes reload lazily)."""
-        for name in ("catalog", "bm25", "dense", "_dense_raw"):
+        for name in ("catalog", "bm25", "dense", "_dense_raw", "similarity_space"):
             self.__dict__.pop(name, None)
 
     def passage_scores(self, query: str, system: str = "full", n: int = CANDIDATES) -> dict[str, float]:

@@ -69,10 +69,11 @@ def test_award_entry_and_seminar_case_share_the_authority(store_with_corpus):
     assert len(rows) == 2
 
 
-def test_one_named_graph_per_document_plus_the_ontology(store_with_corpus):
+def test_one_named_graph_per_document_plus_the_ontology_and_the_links(store_with_corpus):
     names = store_with_corpus.store.graph_names()
-    assert len(names) == 7 + 1
+    assert len(names) == 7 + 2
     assert "http://127.0.0.1:8000/graph/ontology" in names
+    assert "http://127.0.0.1:8000/graph/links" in names
 
 
 def test_reingesting_the_same_files_leaves_the_same_triples(store_with_corpus, corpus_dir):

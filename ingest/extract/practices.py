@@ -36,6 +36,10 @@ AWARD_TYPES = {
     "region": "region",
     "sdis": "sdis",
     "ccas": "ccas",
+    "communaute-de-communes": "epci",
+    "communaute-d-agglomeration": "epci",
+    "communaute-urbaine": "epci",
+    "other-public": "other-public",
 }
 
 

@@ -16,6 +16,8 @@ READERS: tuple[type, ...] = (TextReader, PdfReader, DocxReader, AwardsReader)
 
 def reader_for(path: Path) -> Reader:
     suffix = path.suffix.lower()
+    if AwardsReader.accepts(path):  # before the text reader: an award entry may be a Markdown file
+        return AwardsReader()
     for cls in READERS:
         if suffix in cls.suffixes:
             return cls()
@@ -37,6 +39,8 @@ def read(path: Path, metadata: dict | None = None) -> Document:
     except OSError as exc:
         raise ReaderError(f"fichier illisible ({exc.strerror or exc})") from exc
     warnings = tuple(getattr(reader, "problems", ()) or ())
+    if getattr(reader, "kind", None) and not (metadata or {}).get("kind"):
+        metadata = {**(metadata or {}), "kind": reader.kind}
     return make_document(path, text, records, metadata, warnings)
 
 

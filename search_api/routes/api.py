@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
+from ingest.awards.model import AwardEntry
 from kg.service import Service
 from search_api import entities
 from search_api.retrieval import Filters
@@ -80,6 +81,34 @@ class ConceptCount(BaseModel):
     practices: int
 
 
+class SharedOut(BaseModel):
+    axes: list[str]
+    tools: list[str]
+    outcomes: list[str]
+
+
+class SimilarMatchOut(BaseModel):
+    id: str
+    title: str
+    authority: str
+    year: int | None
+    category: str | None
+    kind: Literal["award", "case"]
+    score: float
+    shared: SharedOut
+    why: str
+
+
+class NearDuplicateOut(BaseModel):
+    id: str
+    title: str
+
+
+class SimilarOut(BaseModel):
+    matches: list[SimilarMatchOut]
+    near_duplicate: NearDuplicateOut | None
+
+
 @router.get("/search", response_model=SearchOut, summary="Chercher des pratiques")
 async def search(
     service: ServiceDep,
@@ -102,6 +131,25 @@ async def ask(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> Any:
     return await run_in_threadpool(service.ask, q, k)
+
+
+@router.post(
+    "/similar",
+    response_model=SimilarOut,
+    summary="Entrées de prix passées et cas de séminaire proches d'une nouvelle entrée (non ingérée)",
+)
+async def similar(
+    service: ServiceDep,
+    entry: AwardEntry,
+    k: Annotated[int, Query(ge=1, le=50, description="Nombre d'entrées proches")] = 5,
+    before: Annotated[int | None, Query(ge=1900, le=2100, description="Seulement les années antérieures")] = None,
+    exclude_authority: Annotated[bool, Query(description="Exclure la collectivité de l'entrée")] = False,
+    kind: Annotated[Literal["award", "case"] | None, Query(description="award (prix) ou case (cas)")] = None,
+) -> Any:
+    from search_api.similar import SimilarOptions
+
+    options = SimilarOptions(k=k, before=before, exclude_authority=exclude_authority, kind=kind)
+    return await run_in_threadpool(service.similar, entry, options)
 
 
 def _detail(fn, service: Service, key: str) -> dict:

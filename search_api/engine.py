@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,6 +24,7 @@ from search_api.retrieval import Filters, rank_authorities, rank_practices, rrf,
 log = logging.getLogger(__name__)
 SYSTEMS = ("bm25", "dense", "hybrid", "full")
 CANDIDATES = 100
+QUERY_CACHE_SIZE = 2048
 
 
 def model_signature(settings: Settings) -> str:
@@ -38,6 +41,8 @@ class SearchEngine:
     store: GraphStore
     vocab: Vocab
     repaired: dict = field(default_factory=dict)
+    _query_cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def encoder(self):
@@ -106,6 +111,21 @@ class SearchEngine:
         for name in ("catalog", "bm25", "dense", "_dense_raw", "similarity_space"):
             self.__dict__.pop(name, None)
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding; recent ones are kept (a model's vector for a text never changes), since
+        encoding is most of a query's cost and practitioners repeat queries."""
+        with self._cache_lock:
+            cached = self._query_cache.get(query)
+            if cached is not None:
+                self._query_cache.move_to_end(query)
+                return cached
+        vector = self.encoder.encode_queries([query])[0].astype(np.float32)
+        with self._cache_lock:
+            self._query_cache[query] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
+
     def passage_scores(self, query: str, system: str = "full", n: int = CANDIDATES) -> dict[str, float]:
         if system not in SYSTEMS:
             raise ValueError(f"système inconnu « {system} » ({', '.join(SYSTEMS)})")
@@ -113,7 +133,7 @@ class SearchEngine:
         if system in ("bm25", "hybrid", "full"):
             rankings.append([pid for pid, _ in self.bm25.search(query, n)])
         if system in ("dense", "hybrid", "full"):
-            vector = self.encoder.encode_queries([query])[0].astype(np.float32)
+            vector = self.query_vector(query)
             rankings.append([pid for pid, _ in self.dense.search(vector, n)])
         return sharpen(rrf(rankings))
 

@@ -132,3 +132,12 @@ def test_cli_eval_prints_four_systems(store_with_corpus, tmp_path):
     metrics = json.loads(result.stdout)
     assert set(metrics) == {"bm25", "dense", "hybrid", "full"}
     assert metrics["full"]["fr"]["recall@1"] == 1.0
+
+
+def test_repeated_queries_reuse_their_embedding(store_with_corpus):
+    import numpy as np
+
+    engine = store_with_corpus.engine
+    first = engine.query_vector("démarche low-cost")
+    assert engine.query_vector("démarche low-cost") is first
+    assert np.allclose(first, engine.encoder.encode_queries(["démarche low-cost"])[0], atol=1e-6)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import httpx
 
+from kg.processes import stop_process
 from kg.settings import PROJECT_ROOT, load_settings
 from search_api.evaluation import load_questions
 
@@ -125,12 +126,7 @@ def kg_serve(data_dir: Path, log: Path):
             print(f"kg serve ready on {url} in {time.perf_counter() - started:.1f} s (warm-up included)")
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout=30)
 
 
 async def run_level(

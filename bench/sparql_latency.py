@@ -50,6 +50,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
+from kg.processes import stop_process
 from kg.settings import load_settings
 
 VENV_BIN = Path(sys.executable).parent
@@ -296,12 +297,7 @@ def tree_peak_mib(pid: int) -> float:
 
 def stop(server: Server) -> None:
     server.peak_mib = tree_peak_mib(server.process.pid)
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_process(server.process, timeout=30)
 
 
 def measure_http(client: httpx.Client, server: Server, query: str, runs: int) -> Timing:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from kg.processes import stop_process
+
 ADMIN_KEY = "cle-admin-de-test"
 API_KEY = "cle-api-de-test"
 
@@ -52,9 +54,5 @@ def live_server(data_dir: Path, **settings: str):
             time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()

@@ -19,6 +19,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
+from kg.processes import stop_process
 from kg.settings import load_settings
 from kg.store import open_store
 from kg.store.base import GraphStore
@@ -69,12 +70,7 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
             time.sleep(0.05)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=5)
         log.close()
 
 

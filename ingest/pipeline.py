@@ -95,7 +95,8 @@ class Pipeline:
 
             from ingest.extract.practices import PracticeExtractor
 
-            nlp = spacy.load(self.settings.spacy_model, disable=["ner"])
+            # Noun chunks need the tagger and parser only (tool heads are matched without lemmas).
+            nlp = spacy.load(self.settings.spacy_model, disable=["ner", "lemmatizer"])
             self._extractor = PracticeExtractor(self.settings.ontology_dir, nlp, self.settings.passage_max_chars)
 
     def extract(self, path: Path, metadata: dict | None = None) -> Extraction:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 
@@ -27,8 +28,10 @@ def squash(text: str) -> str:
 
 def fold_same_length(text: str) -> str:
     """``fold`` that keeps one character per character, so offsets found in it are offsets in ``text``."""
-    out = []
-    for ch in text.translate(_APOSTROPHES):
-        base = unicodedata.normalize("NFKD", ch)[:1] or ch
-        out.append(base.lower() if len(base.lower()) == 1 else ch)
-    return "".join(out)
+    return "".join(map(_fold_char, text.translate(_APOSTROPHES)))
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFKD", ch)[:1] or ch
+    return base.lower() if len(base.lower()) == 1 else ch

@@ -31,7 +31,7 @@ def extractor():
 
     from ingest.extract.practices import PracticeExtractor
 
-    return PracticeExtractor(PROJECT_ROOT / "ontology", spacy.load("fr_core_news_md", disable=["ner"]))
+    return PracticeExtractor(PROJECT_ROOT / "ontology", spacy.load("fr_core_news_md", disable=["ner", "lemmatizer"]))
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,15 @@ _DETERMINERS = re.compile(
 )
 
 
+_FOLDED_HEADS = {fold(h) for h in METHOD_HEADS}
+
+
+def _head(word: str) -> str:
+    """Folded singular of a head noun ("démarches" → "demarche"): no lemmatizer needed for these words."""
+    folded = fold(word)
+    return folded[:-1] if folded.endswith(("s", "x")) and folded[:-1] in _FOLDED_HEADS else folded
+
+
 class ToolExtractor:
     def __init__(self, ontology_dir: Path, nlp=None, max_new_per_practice: int = 3) -> None:
         self.concepts = load_scheme(ontology_dir / "tools.ttl")
@@ -73,7 +82,7 @@ class ToolExtractor:
         seen: dict[str, Tool] = {}
         doc = self.nlp(re.sub(r"\s+", " ", text.replace("*", "")))
         for chunk in doc.noun_chunks:
-            if chunk.root.lemma_.lower() not in METHOD_HEADS:
+            if _head(chunk.root.text) not in _FOLDED_HEADS:
                 continue
             phrase = _DETERMINERS.sub("", chunk.text).strip(" ,;:«»\"'")
             words = phrase.split()
@@ -83,7 +92,8 @@ class ToolExtractor:
                 continue  # keep "charte des valeurs", not "nouvelle charte"
             if words[-1].lower() in {"de", "du", "des", "la", "le", "les", "et", "à", "en"}:
                 continue
-            if self.seeded(phrase):
+            # A seeded tool named here, perhaps cut by the tokenizer ("démarche low" of "démarche low-cost").
+            if self.seeded(doc.text[chunk.start_char : chunk.end_char + 15]):
                 continue
             label = phrase[0].lower() + phrase[1:]
             key = f"tool/{slugify(label)}"

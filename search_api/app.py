@@ -67,4 +67,10 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
 
     for module in (api, sparql, entities, health):
         app.include_router(module.router)
+    from fastapi.staticfiles import StaticFiles
+
+    from search_api.web import routes as web
+
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.HERE / "static"), name="static")
     return app

@@ -121,7 +121,10 @@ class PracticeExtractor:
     ) -> dict[str, list[str]]:
         """Authorities each passage names. A bare place name ("à Pau") counts only for an authority the
         document introduces elsewhere with a trigger word or as a case's actor: a light coreference."""
-        found = {q.id: [m for m in self.actors.find(q.text) if m.type in ACTOR_TYPES] for q in passages}
+        found = {
+            q.id: [m for m in self.actors.find(q.text) if m.type in ACTOR_TYPES and not self._affiliation(q.text, m)]
+            for q in passages
+        }
         introduced = {m.key for ms in found.values() for m in ms if not m.bare}
         introduced |= {a for p in practices for a in p.authorities}
         mentions = {}
@@ -132,6 +135,16 @@ class PracticeExtractor:
             if kept:
                 mentions[q.id] = list(dict.fromkeys(m.key for m in kept))
         return mentions
+
+    def _affiliation(self, text: str, m: OrgMatch) -> bool:
+        """A short line that names someone's post before the authority ("Directeur de pôle territorial à
+        Toulouse Métropole") is a person's affiliation, not a case told about that authority."""
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if not text[line_start : m.start].strip() and line_start > 0:  # the post may end the line before
+            line_start = text.rfind("\n", 0, line_start - 1) + 1
+        line_end = text.find("\n", m.end)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        return len(line) < 150 and self.roles.classify(text[line_start : m.start]) is not None
 
     def _actors(self, span: PracticeSpan) -> list[OrgMatch]:
         matches = self.actors.find(span.actor_text)

@@ -35,6 +35,12 @@ async def dereference(key: str, request: Request) -> Response:
         raise HTTPException(404, f"entité inconnue : {iri}") from exc
     headers = {"Vary": "Accept"}
     if OFFERS[media] == "html":
+        from search_api.web.routes import entity_page
+
+        page = await entity_page(request, iri)  # practices, authorities, documents: the web interface's page
+        if page is not None:
+            page.headers["Vary"] = "Accept"
+            return page
         return HTMLResponse(_page(iri, graph), headers=headers)
     return Response(graph.serialize(format=OFFERS[media], encoding="utf-8"), media_type=media, headers=headers)
 

@@ -1,0 +1,1 @@
+"""The web interface (French, server-rendered): search, entity pages, SPARQL editor, jury, dashboard."""

@@ -41,3 +41,8 @@ def test_offsets_point_into_the_document():
 
 def test_years_are_not_results():
     assert extract_outcomes("En 2014, une réduction budgétaire a été décidée.")[0].value is None
+
+
+def test_a_change_in_the_background_is_not_a_result():
+    text = "L’objectif ambitieux de cette démarche est de réaliser autant de projets, malgré la baisse des ressources."
+    assert extract_outcomes(text) == []

@@ -20,6 +20,8 @@ UNITS = (
 )
 QUANTITY = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNITS})?(?![\w])", re.I)
 RANGE = re.compile(rf"\bde\s+(?P<a>{NUMBER})\s*(?P<unit>[^\W\d]+)?\s+(?:à|a)\s+(?P<b>{NUMBER})\b", re.I)
+# Words that put a change in the background ("malgré la baisse des dotations", "face à la hausse …").
+CONTEXT = re.compile(r"\b(malgre|face a|contexte|compte tenu|en raison|du fait|confronte)\b")
 SENTENCE = re.compile(r"[^.!?\n]*(?:\n(?!\s*\n)[^.!?\n]*)*[.!?]?")
 
 
@@ -57,6 +59,8 @@ def extract_outcomes(text: str, offset: int = 0) -> list[Outcome]:
         value, unit = _quantity(sentence)
         folded = fold(sentence)
         qualitative = re.search(r"\b(baisse|reduction|diminution|economies?|hausse|gain)\b", folded)
+        if qualitative and CONTEXT.search(folded[max(0, qualitative.start() - 40) : qualitative.start()]):
+            qualitative = None  # "malgré la baisse des ressources" is the setting, not a result
         if value is None and not qualitative:
             continue
         start = m.start() + len(sentence) - len(sentence.lstrip())

@@ -24,6 +24,7 @@ from search_api.retrieval import Filters, rank_authorities, rank_practices, rrf,
 log = logging.getLogger(__name__)
 SYSTEMS = ("bm25", "dense", "hybrid", "full")
 CANDIDATES = 100
+SEARCH_CANDIDATES = 300
 QUERY_CACHE_SIZE = 2048
 
 
@@ -139,7 +140,8 @@ class SearchEngine:
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, system: str = "full") -> dict:
         filters = filters or Filters()
-        scores = self.passage_scores(query, system, CANDIDATES * (3 if filters.active() else 1))
+        # One candidate depth whether filtered or not, so a facet's count is what that facet leaves.
+        scores = self.passage_scores(query, system, SEARCH_CANDIDATES)
         ranked = rank_practices(scores, self.catalog, filters)[:k]
         return {"query": query, "results": [practice_result(self.catalog, *r) for r in ranked]}
 

@@ -89,10 +89,9 @@ async def search_page(
     )
     context: dict = {"q": q, "selected": {"axe": axe, "type": type, "annee": annee, "source": source, "outil": outil}}
     if q:
-        # A filtered search looks deeper into the candidate passages than an unfiltered one: the page asks for
-        # every result at that depth (a filter that keeps all practices), so that the count beside a facet is
-        # exactly the number of results that facet leaves.
-        everything = await run_in_threadpool(service.search, q, FACET_K, Filters(document=""))
+        # Facet counts come from the unfiltered results at the engine's single candidate depth, so the count
+        # beside a facet is exactly the number of results that facet leaves.
+        everything = await run_in_threadpool(service.search, q, FACET_K)
         results = await run_in_threadpool(service.search, q, FACET_K, filters) if filters.active() else everything
         facets = present.facets(everything["results"], service.engine.catalog, type_labels(service))
         for name, items in facets.items():

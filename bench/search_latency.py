@@ -46,6 +46,7 @@ def measure(engine, questions: list[str], label: str) -> None:
         call = getattr(engine, name)
         samples = []
         for q in questions:
+            engine._query_cache.clear()  # measure the full path, query encoding included (no cache hit)
             t = time.perf_counter()
             call(q, 10)
             samples.append(time.perf_counter() - t)

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -25,6 +26,16 @@ console = Console()
 err = Console(stderr=True)
 
 DataDir = typer.Option(None, "--data-dir", help="Répertoire des données (défaut : ./data ou $KG_DATA_DIR).")
+
+
+@contextmanager
+def _user_errors(code: int = 2):
+    """A bad argument or input file (ValueError with a French reason): one red line, exit code 2."""
+    try:
+        yield
+    except ValueError as exc:
+        err.print(f"[red]✗ {exc}[/red]")
+        raise typer.Exit(code) from exc
 
 
 def _service(data_dir: Path | None, read_only: bool = False) -> Service:
@@ -163,10 +174,8 @@ def export(
     """Exporter tout le graphe."""
     service = _service(data_dir)
     try:
-        data = service.store.export(fmt)
-    except ValueError as exc:
-        err.print(f"[red]✗ {exc}[/red]")
-        raise typer.Exit(2) from exc
+        with _user_errors():
+            data = service.store.export(fmt)
     finally:
         service.close()
     if output:
@@ -268,11 +277,8 @@ def eval_questions(
     from search_api.engine import SYSTEMS
     from search_api.evaluation import evaluate, load_questions
 
-    try:
+    with _user_errors():
         items = load_questions(questions)
-    except ValueError as exc:
-        err.print(f"[red]✗ {exc}[/red]")
-        raise typer.Exit(2) from exc
     service = _service(data_dir)
     results = evaluate(service.engine, items, SYSTEMS, k)
     service.close()
@@ -430,11 +436,8 @@ def eval_similar(
     from search_api.similar import SimilarOptions
     from search_api.similar_evaluation import evaluate, load_pairs
 
-    try:
+    with _user_errors():
         items = load_pairs(pairs)
-    except ValueError as exc:
-        err.print(f"[red]✗ {exc}[/red]")
-        raise typer.Exit(2) from exc
     for pair in items:
         for warning in pair.warnings:
             err.print(f"[yellow]⚠ {pairs.name}, ligne {pair.line} : {warning}[/yellow]")
